@@ -31,7 +31,7 @@ test('random bytes are refused with a clear message and left untouched', (t) => 
 test("another application's SQLite file is refused and left untouched", (t) => {
   const file = path.join(tempDir(t), 'other.db');
   const other = new Database(file);
-  other.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')');
+  other.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')");
   other.close();
   const before = readFileSync(file);
   const err = t.throws(() => MirrorStore.open(file), { instanceOf: StoreError });
