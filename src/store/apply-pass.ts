@@ -44,11 +44,14 @@ export function applyPass(db: Database.Database, input: ApplyPassInput): Applied
     const bootstrap = state?.last_success_at == null ? 1 : 0;
     const params = { folder: folderId, at: observedAt, pass: passId, boot: bootstrap, head };
 
-    db.prepare(`INSERT INTO events (type, folder_id, backup_id, observed_at, pass_id, bootstrap, ${cols})
-      SELECT 'removed', b.folder_id, b.id, @at, @pass, @boot, ${bCols}
-      FROM backups b WHERE b.folder_id = @folder AND NOT EXISTS (SELECT 1 FROM ${stage.table} s WHERE s.id = b.id)
-      ORDER BY b.id`).run(params);
+    if (stage.seenTable !== null) {
+      db.prepare(`INSERT INTO events (type, folder_id, backup_id, observed_at, pass_id, bootstrap, ${cols})
+        SELECT 'removed', b.folder_id, b.id, @at, @pass, @boot, ${bCols}
+        FROM backups b WHERE b.folder_id = @folder AND NOT EXISTS (SELECT 1 FROM ${stage.seenTable} s WHERE s.id = b.id)
+        ORDER BY b.id`).run(params);
+    }
 
+    // The stage holds only what is new or changed; the join tells which of the two.
     db.prepare(`INSERT INTO events (type, folder_id, backup_id, observed_at, pass_id, bootstrap, ${cols})
       SELECT CASE WHEN b.id IS NULL THEN 'added' ELSE 'updated' END, @folder, s.id, @at, @pass, @boot, ${sCols}
       FROM ${stage.table} s LEFT JOIN backups b ON b.folder_id = @folder AND b.id = s.id

@@ -8,9 +8,7 @@ export interface TokenProvider {
   close(): void;
 }
 
-/** A provider that never sends a token. */
-export const noTokenProvider: TokenProvider = {
-  get: () => Promise.resolve(null),
-  invalidate: () => undefined,
-  close: () => undefined,
-};
+/** A provider that always sends the same token, or none when `token` is null. */
+export function staticTokenProvider(token: string | null): TokenProvider {
+  return { get: () => Promise.resolve(token), invalidate: () => undefined, close: () => undefined };
+}
