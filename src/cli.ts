@@ -5,6 +5,7 @@ import { UsageError } from './cli/usage-error.js';
 import type { CommandIo } from './cli/command-io.js';
 import { emulatorCommand } from './cli/emulator-command.js';
 import { eventsCommand } from './cli/events-command.js';
+import { runCommand } from './cli/run-command.js';
 import { syncCommand } from './cli/sync-command.js';
 import { verifyCommand } from './cli/verify-command.js';
 import { version } from './version.js';
@@ -13,6 +14,7 @@ const usage = `redis-backup-mirror ${version}: a local, event-sourced mirror of 
 
 Usage: redis-backup-mirror <command> [flags]
 
+  run       --config FILE [--print-events]            the daemon: passes on schedule, metrics, gRPC facade
   sync      --config FILE [--folder ID ...]           one pass over each folder; JSON summary per folder
   events    --config FILE [--after SEQ] [--folder ID] the event log as JSON lines
   verify    --config FILE                              replay the log against the mirror; exit 1 on a difference
@@ -24,6 +26,7 @@ The config file may also be given by RBM_CONFIG. Exit codes: 0 ok, 1 failed, 2 b
 type Command = (argv: string[], io: CommandIo) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  run: runCommand,
   sync: syncCommand,
   events: eventsCommand,
   verify: verifyCommand,
