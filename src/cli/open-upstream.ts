@@ -1,10 +1,10 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import { startEmulator, type Emulator } from '../emulator/start-emulator.js';
-import { createTokenProvider } from '../upstream/auth/create-token-provider.js';
-import { BackupClient } from '../upstream/backup-client.js';
+import { emulatorFromConfig } from '../emulator/emulator-from-config.js';
+import type { Emulator } from '../emulator/start-emulator.js';
+import type { BackupClient } from '../upstream/backup-client.js';
 import type { CallRecord } from '../upstream/call-unary.js';
-import { staticTokenProvider } from '../upstream/token-provider.js';
+import { clientFromConfig } from '../upstream/client-from-config.js';
 
 /** The cloud (or the built-in emulator standing in for it) as a command sees it. */
 export interface Upstream {
@@ -22,37 +22,9 @@ export interface Upstream {
  */
 export async function openUpstream(config: Config, log: Logger, onCall?: (r: CallRecord) => void): Promise<Upstream> {
   const emu = config.emulator;
-  const emulator = emu.enabled
-    ? await startEmulator({
-        seed: emu.seed,
-        folders: emu.folders,
-        clustersPerFolder: emu.clusters,
-        ...(emu.dayEveryMs === null ? {} : { dayEveryMs: emu.dayEveryMs }),
-        ...(emu.token === null ? {} : { token: emu.token }),
-      })
-    : null;
-  // The emulator's token is the demo's own; real credentials are never sent to it.
-  const tokens =
-    emulator !== null
-      ? staticTokenProvider(emu.token)
-      : createTokenProvider(config.upstream.auth, {
-          tls: config.upstream.tls,
-          caFile: config.upstream.caFile,
-          timeoutMs: config.upstream.timeoutMs,
-          env: process.env,
-          warn: (msg: string) => log.warn(msg),
-        });
-  const client = new BackupClient({
-    endpoint: emulator?.address ?? config.upstream.endpoint,
-    tls: emulator === null ? config.upstream.tls : false,
-    caFile: emulator === null ? config.upstream.caFile : null,
-    timeoutMs: config.upstream.timeoutMs,
-    retry: config.upstream.retry,
-    tokens,
-    onCall,
-    onRetry: (err, attempt, delayMs) =>
-      log.warn('upstream call failed, retrying', { method: err.method, code: err.code, attempt, delay_ms: delayMs, request_id: err.requestId, error: err.details }),
-  });
+  const emulator = emu.enabled ? await emulatorFromConfig(emu) : null;
+  const target = emulator === null ? null : { address: emulator.address, token: emu.token };
+  const { client, tokens } = clientFromConfig(config, target, log, onCall);
   const folders = config.folders.length > 0 ? config.folders : (emulator?.folderIds ?? []);
   return {
     client,

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { startEmulator, type Emulator } from '../emulator/start-emulator.js';
+import { emulatorFromConfig } from '../emulator/emulator-from-config.js';
 import type { Logger } from '../log/logger.js';
 import { createMetrics } from '../metrics/create-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
@@ -45,7 +45,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   try {
     const store = MirrorStore.open(config.store.path);
     closers.push(() => store.close());
-    const emulator = config.emulator.enabled ? await startDemoEmulator(config) : null;
+    const emulator = config.emulator.enabled ? await emulatorFromConfig(config.emulator) : null;
     if (emulator !== null) closers.push(() => emulator.close());
     const folders = config.folders.length > 0 ? config.folders : (emulator?.folderIds ?? []);
 
@@ -105,17 +105,6 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     await closeAll();
     throw err;
   }
-}
-
-function startDemoEmulator(config: Config): Promise<Emulator> {
-  const emu = config.emulator;
-  return startEmulator({
-    seed: emu.seed,
-    folders: emu.folders,
-    clustersPerFolder: emu.clusters,
-    ...(emu.dayEveryMs === null ? {} : { dayEveryMs: emu.dayEveryMs }),
-    ...(emu.token === null ? {} : { token: emu.token }),
-  });
 }
 
 function logPass(log: Logger, o: PassOutcome): void {

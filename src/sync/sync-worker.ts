@@ -4,9 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log/logger.js';
 import { MirrorStore } from '../store/mirror-store.js';
-import { createTokenProvider } from '../upstream/auth/create-token-provider.js';
-import { BackupClient } from '../upstream/backup-client.js';
-import { staticTokenProvider } from '../upstream/token-provider.js';
+import { clientFromConfig } from '../upstream/client-from-config.js';
 import { syncFolders } from './sync-folders.js';
 import type { FromWorker, SyncWorkerData, ToWorker } from './worker-protocol.js';
 
@@ -20,35 +18,7 @@ const post = (message: FromWorker): void => port.postMessage(message);
 try {
   const store = MirrorStore.open(config.store.path);
   const upstream = config.upstream;
-  const tokens =
-    data.emulator !== null
-      ? staticTokenProvider(data.emulator.token)
-      : createTokenProvider(upstream.auth, {
-          tls: upstream.tls,
-          caFile: upstream.caFile,
-          timeoutMs: upstream.timeoutMs,
-          env: process.env,
-          warn: (msg: string) => log.warn(msg),
-        });
-  const client = new BackupClient({
-    endpoint: data.emulator?.address ?? upstream.endpoint,
-    tls: data.emulator === null ? upstream.tls : false,
-    caFile: data.emulator === null ? upstream.caFile : null,
-    timeoutMs: upstream.timeoutMs,
-    retry: upstream.retry,
-    tokens,
-    onCall: (record) => post({ kind: 'call', record }),
-    onRetry: (err, attempt, delayMs) =>
-      log.warn('upstream call failed, retrying', {
-        method: err.method,
-        code: err.code,
-        attempt,
-        delay_ms: delayMs,
-        request_id: err.requestId,
-        server_trace_id: err.serverTraceId,
-        error: err.details,
-      }),
-  });
+  const { client, tokens } = clientFromConfig(config, data.emulator, log, (record) => post({ kind: 'call', record }));
   let current: AbortController | null = null;
 
   port.on('message', (message: ToWorker) => {
