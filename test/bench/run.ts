@@ -1,4 +1,6 @@
-// `npm run bench`: every benchmark, each printing its ratios against a baseline measured in the same run.
+// `npm run bench`: every benchmark, each printing its figures against a baseline measured in the same run.
+import { metricsBench } from './metrics-bench.js';
 import { storeBench } from './store-bench.js';
 
 storeBench();
+await metricsBench();
