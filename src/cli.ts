@@ -5,6 +5,7 @@ import { UsageError } from './cli/usage-error.js';
 import type { CommandIo } from './cli/command-io.js';
 import { emulatorCommand } from './cli/emulator-command.js';
 import { eventsCommand } from './cli/events-command.js';
+import { followEvents } from './cli/follow-events.js';
 import { runCommand } from './cli/run-command.js';
 import { syncCommand } from './cli/sync-command.js';
 import { verifyCommand } from './cli/verify-command.js';
@@ -17,6 +18,8 @@ Usage: redis-backup-mirror <command> [flags]
   run       --config FILE [--print-events]            the daemon: passes on schedule, metrics, gRPC facade
   sync      --config FILE [--folder ID ...]           one pass over each folder; JSON summary per folder
   events    --config FILE [--after SEQ] [--folder ID] the event log as JSON lines
+  events    --address HOST:PORT [--after SEQ] [--folder ID] [--follow] [--tls-ca F --tls-cert F --tls-key F]
+                                                       follow a running daemon's log over gRPC Watch
   verify    --config FILE                              replay the log against the mirror; exit 1 on a difference
   emulator  --listen HOST:PORT [--folders N] [--clusters N] [--seed N] [--token T] [--day-every DURATION]
 
@@ -28,7 +31,8 @@ type Command = (argv: string[], io: CommandIo) => Promise<number>;
 const commands: Record<string, Command> = {
   run: runCommand,
   sync: syncCommand,
-  events: eventsCommand,
+  // With --address, events follow a running daemon over Watch; else they are read from the database.
+  events: (argv, io) => (argv.some((a) => a === '--address' || a.startsWith('--address=')) ? followEvents(argv, io) : eventsCommand(argv, io)),
   verify: verifyCommand,
   emulator: (argv, io) => emulatorCommand(argv, io),
 };

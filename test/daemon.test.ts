@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { status } from '@grpc/grpc-js';
 import { startEmulator } from '../src/emulator/start-emulator.js';
 import { dayMs } from '../src/emulator/backup-schedule.js';
-import { runCli } from './helpers/cli.js';
+import { jsonLines, runCli } from './helpers/cli.js';
 import { eventually, sample, startDaemon, writeDaemonConfig } from './helpers/daemon-process.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -46,6 +46,11 @@ test('the daemon passes on schedule, records new and expired backups without a r
   t.false(/c9q\w+:\d{8}T\d{6}/.test(text), 'no backup id in any label');
   const promtool = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   t.is(promtool.trim(), '');
+
+  // The facade serves the same log over Watch.
+  const watched = await runCli(['events', '--address', daemon.facadeAddress, '--after', '50']);
+  t.is(watched.code, 0, watched.stderr);
+  t.deepEqual(jsonLines(watched.stdout).map((e) => e['sequence']), [51, 52, 53, 54]);
 
   daemon.child.kill('SIGTERM');
   t.like(await daemon.exited, { code: 0 });

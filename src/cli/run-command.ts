@@ -17,7 +17,9 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const log = createLogger(config.log.level, io.stderr);
   const daemon = await runDaemon(config, { log, printEvents: flags['print-events'] === true ? io.stdout : null });
   if (flags['print-events'] === true) {
-    io.stdout.write(`Mirroring ${daemon.folders.length} folder(s); metrics at http://${daemon.metricsAddress}/metrics. Ctrl-C stops.\n`);
+    io.stdout.write(
+      `Mirroring ${daemon.folders.length} folder(s); metrics at http://${daemon.metricsAddress}/metrics, gRPC (BackupService, Watch) at ${daemon.facadeAddress}. Ctrl-C stops.\n`,
+    );
   }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { emulatorFromConfig } from '../emulator/emulator-from-config.js';
 import type { Logger } from '../log/logger.js';
+import { startFacade } from '../facade/start-facade.js';
 import { createMetrics } from '../metrics/create-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { mirrorReadiness } from '../metrics/readiness.js';
@@ -21,13 +22,14 @@ export interface DaemonOptions {
 export interface Daemon {
   readonly folders: readonly string[];
   readonly metricsAddress: string;
+  readonly facadeAddress: string;
   /** Stops scheduling, aborts a running pass (it commits nothing), closes servers and the database. */
   close(): Promise<void>;
 }
 
 /**
- * Starts the daemon: the mirror database (main thread: reads), the sync worker (writes
- * and upstream calls), the metrics endpoint, and the cron schedule. With `emulator.enabled`
+ * Starts the daemon: the mirror database (main thread: reads), the gRPC facade, the sync
+ * worker (writes and upstream calls), the metrics endpoint, and the cron schedule. With `emulator.enabled`
  * the built-in emulator runs in-process and stands in for the cloud.
  */
 export async function runDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
@@ -55,6 +57,16 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     const printer = options.printEvents === null ? null : new EventPrinter(store, options.printEvents);
     commits.subscribe((head) => printer?.catchUp(head));
 
+    const facade = await startFacade({
+      listen: config.facade.listen,
+      tls: config.facade.tls,
+      store,
+      folders,
+      commits,
+      logger: log,
+    });
+    closers.push(() => facade.close());
+
     const engine = await SyncEngine.start(
       { config, folders, emulator: emulator === null ? null : { address: emulator.address, token: config.emulator.token } },
       {
@@ -62,6 +74,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
           metrics.recordPass(o);
           logPass(log, o);
           if (o.lastSequence !== null) commits.publish(o.lastSequence);
+          facade.refresh(); // failures and no-change passes publish nothing, but change health
         },
         onCall: (r) => metrics.recordUpstreamCall(r),
       },
@@ -92,6 +105,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       folders,
       schedule: config.schedule,
       metrics: `http://${server.address}/metrics`,
+      facade: facade.address,
       store: config.store.path,
       upstream: emulator === null ? config.upstream.endpoint : `built-in emulator at ${emulator.address}`,
     });
@@ -99,6 +113,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     return {
       folders,
       metricsAddress: server.address,
+      facadeAddress: facade.address,
       close: () => (closing ??= closeAll()),
     };
   } catch (err) {

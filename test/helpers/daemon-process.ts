@@ -7,6 +7,8 @@ import { spawnCli } from './cli.js';
 export interface DaemonProcess {
   readonly child: ChildProcess;
   readonly metricsUrl: string;
+  /** host:port of the gRPC facade. */
+  readonly facadeAddress: string;
   readonly configFile: string;
   /** Everything the daemon wrote to stderr so far (JSON log lines). */
   stderr(): string;
@@ -51,15 +53,15 @@ export async function startDaemon(t: ExecutionContext, configFile: string): Prom
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  const metricsUrl = await new Promise<string>((resolve, reject) => {
+  const [metricsUrl, facadeAddress] = await new Promise<[string, string]>((resolve, reject) => {
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
-      const m = /"metrics":"(http:\/\/[^"]+)"/.exec(stderr);
-      if (m?.[1] !== undefined) resolve(m[1]);
+      const m = /"metrics":"(http:\/\/[^"]+)","facade":"([^"]+)"/.exec(stderr);
+      if (m?.[1] !== undefined && m[2] !== undefined) resolve([m[1], m[2]]);
     });
     void exited.then(({ code }) => reject(new Error(`daemon exited with ${code} before starting:\n${stderr}`)));
   });
-  return { child, metricsUrl, configFile, stderr: () => stderr, exited };
+  return { child, metricsUrl, facadeAddress, configFile, stderr: () => stderr, exited };
 }
 
 /** One sample value from a Prometheus text exposition, or undefined. */
