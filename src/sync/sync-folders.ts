@@ -32,13 +32,25 @@ export async function syncFolders(
       const index = next++;
       const folderId = folders[index];
       if (folderId === undefined) return;
-      const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.passTimeoutMs)]);
-      const outcome = await syncFolder(store, client, folderId, {
-        pageSize: options.pageSize,
-        confirmRemovals: options.confirmRemovals,
-        signal,
-        now: options.now,
-      });
+      // Not AbortSignal.timeout(): inside AbortSignal.any() nothing holds it, so a garbage
+      // collection drops it and the deadline never fires. The timer holds this controller.
+      const deadline = new AbortController();
+      const timer = setTimeout(
+        () => deadline.abort(new DOMException(`the pass deadline of ${options.passTimeoutMs} ms (sync.pass_timeout) passed`, 'TimeoutError')),
+        options.passTimeoutMs,
+      );
+      const signal = AbortSignal.any([options.signal, deadline.signal]);
+      let outcome: PassOutcome;
+      try {
+        outcome = await syncFolder(store, client, folderId, {
+          pageSize: options.pageSize,
+          confirmRemovals: options.confirmRemovals,
+          signal,
+          now: options.now,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
       outcomes[index] = outcome;
       options.onOutcome?.(outcome);
     }

@@ -55,7 +55,7 @@ export function callUnary<Req, Res>(
           new UpstreamError(
             name,
             err.code,
-            err.details || err.message,
+            withoutToken(err.details || err.message, opts.token),
             typeof serverRequestId === 'string' ? serverRequestId : requestId,
             typeof trace === 'string' ? trace : null,
           ),
@@ -69,4 +69,9 @@ export function callUnary<Req, Res>(
     const onAbort = (): void => call.cancel();
     opts.signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The cloud (or a proxy) may echo the credential in its error text; it must not reach logs. */
+function withoutToken(text: string, token: string | null): string {
+  return token === null || token === '' ? text : text.split(token).join('[redacted]');
 }
