@@ -1,159 +1,41 @@
 import test, { type ExecutionContext } from 'ava';
-import { constants, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { AuthError } from '../src/upstream/auth/auth-error.js';
 import { createTokenProvider, type AuthInput, type TokenProvider } from '../src/upstream/auth/create-token-provider.js';
-import { iamTokenServiceClientConstructor } from '../src/upstream/auth/iam-token-client.js';
 import { oauthDeprecationWarning } from '../src/upstream/auth/oauth-token-source.js';
+import { FakeClock, IamServer, makeServiceAccount, writeAuthorizedKey } from './helpers/iam-server.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const minute = 60_000;
 const hour = 60 * minute;
-const audience = 'https://iam.api.cloud.yandex.net/iam/v1/tokens';
 const keyId = 'ajekeyid0000000000';
 const serviceAccountId = 'ajesaid00000000000';
 const oauthToken = 'y0_AgAAAABtestoauthtokenvaluexxxxxxxxxxxxxxxxxx';
 
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const pemLines = pem.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----'));
-
-/** A fake clock shared by the client and the fake IAM server; sleep() advances it. */
-class FakeClock {
-  t = Date.UTC(2026, 2, 1);
-  now = (): number => this.t;
-  sleep = (ms: number, signal: AbortSignal): Promise<void> => {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    this.t += ms;
-    return Promise.resolve();
-  };
-}
-
-interface WireCreateRequest {
-  identity?: string;
-  jwt?: string;
-  yandex_passport_oauth_token?: string;
-}
-interface WireCreateResponse {
-  iam_token: string;
-  expires_at: { seconds: number; nanos: number };
-}
-
-/** A real grpc-js IamTokenService on 127.0.0.1 that verifies JWTs like the cloud does. */
-class FakeIam {
-  address = '';
-  calls = 0;
-  lifetimeMs = 45 * minute;
-  failing: { code: grpc.status; details: string } | null = null;
-  /** Reasons for refusing a JWT; must stay empty when the client is right. */
-  readonly rejections: string[] = [];
-  readonly jwts: string[] = [];
-  readonly oauthSeen: string[] = [];
-  /** Every token issued, with its expiry on the fake clock. */
-  readonly issued = new Map<string, number>();
-  private readonly server = new grpc.Server();
-
-  constructor(
-    private readonly clock: FakeClock,
-    private readonly publicKey: KeyObject,
-  ) {
-    const impl: grpc.UntypedServiceImplementation = {
-      Create: (call: grpc.ServerUnaryCall<WireCreateRequest, WireCreateResponse>, done: grpc.sendUnaryData<WireCreateResponse>) =>
-        this.create(call.request, done),
-    };
-    this.server.addService(iamTokenServiceClientConstructor().service, impl);
-  }
-
-  async start(credentials = grpc.ServerCredentials.createInsecure()): Promise<void> {
-    const port = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err === null ? resolve(p) : reject(err)));
-    });
-    this.address = `127.0.0.1:${port}`;
-  }
-
-  stop(): void {
-    this.server.forceShutdown();
-  }
-
-  /** True when the server would still accept `token` at the current fake time. */
-  accepts(token: string): boolean {
-    const expiresAt = this.issued.get(token);
-    return expiresAt !== undefined && expiresAt > this.clock.t;
-  }
-
-  private create(request: WireCreateRequest, done: grpc.sendUnaryData<WireCreateResponse>): void {
-    this.calls += 1;
-    if (request.identity === 'jwt' && request.jwt !== undefined) this.jwts.push(request.jwt);
-    if (request.identity === 'yandex_passport_oauth_token' && request.yandex_passport_oauth_token !== undefined) {
-      this.oauthSeen.push(request.yandex_passport_oauth_token);
-    }
-    if (this.failing !== null) {
-      done({ code: this.failing.code, details: this.failing.details });
-      return;
-    }
-    const problem =
-      request.identity === 'jwt'
-        ? this.checkJwt(request.jwt ?? '')
-        : request.yandex_passport_oauth_token === oauthToken
-          ? null
-          : 'unknown OAuth token';
-    if (problem !== null) {
-      this.rejections.push(problem);
-      done({ code: grpc.status.UNAUTHENTICATED, details: `${problem}: ${request.jwt ?? request.yandex_passport_oauth_token ?? ''}` });
-      return;
-    }
-    const token = `t1.${Buffer.from(`${this.calls}-${Math.random()}`).toString('base64url')}${'x'.repeat(40)}`;
-    const expiresAt = this.clock.t + this.lifetimeMs;
-    this.issued.set(token, expiresAt);
-    done(null, { iam_token: token, expires_at: { seconds: Math.floor(expiresAt / 1000), nanos: (expiresAt % 1000) * 1e6 } });
-  }
-
-  private checkJwt(jwt: string): string | null {
-    const [h, c, s] = jwt.split('.');
-    if (h === undefined || c === undefined || s === undefined) return 'malformed JWT';
-    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
-    const claims = JSON.parse(Buffer.from(c, 'base64url').toString()) as Record<string, unknown>;
-    const ok = verify('sha256', Buffer.from(`${h}.${c}`), { key: this.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(s, 'base64url'));
-    if (!ok) return 'bad signature';
-    if (header['alg'] !== 'PS256' || header['typ'] !== 'JWT') return 'bad header';
-    if (header['kid'] !== keyId) return 'unknown kid';
-    if (claims['iss'] !== serviceAccountId) return 'bad iss';
-    if (claims['aud'] !== audience) return 'bad aud';
-    const iat = Number(claims['iat']);
-    const exp = Number(claims['exp']);
-    const nowSec = this.clock.t / 1000;
-    if (!(exp - iat <= 3600)) return 'JWT lives longer than an hour';
-    if (!(exp > nowSec)) return 'JWT expired';
-    if (!(iat <= nowSec + 60)) return 'JWT issued in the future';
-    return null;
-  }
-}
+const account = makeServiceAccount(keyId, serviceAccountId);
+const pem = account.privatePem;
+const pemLines = account.pemBodyLines;
 
 interface Setup {
   clock: FakeClock;
-  iam: FakeIam;
+  iam: IamServer;
   dir: string;
   keyFile: string;
   warnings: string[];
   provider: (auth?: Partial<AuthInput> & { kind?: AuthInput['kind'] }, env?: Record<string, string>) => TokenProvider;
 }
 
-function writeKey(file: string, privatePem: string): void {
-  const doc = { id: keyId, service_account_id: serviceAccountId, created_at: '2026-01-01T00:00:00Z', key_algorithm: 'RSA_2048', public_key: '...', private_key: `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${keyId}>\n${privatePem}` };
-  writeFileSync(file, JSON.stringify(doc, null, 2));
-}
-
-async function setup(t: ExecutionContext, publicKey: KeyObject = keys.publicKey): Promise<Setup> {
+async function setup(t: ExecutionContext, publicKey: KeyObject = account.publicKey): Promise<Setup> {
   const clock = new FakeClock();
-  const iam = new FakeIam(clock, publicKey);
-  await iam.start();
+  const iam = await IamServer.start({ account: { ...account, publicKey }, now: clock.now, oauthTokens: [oauthToken] });
   t.teardown(() => iam.stop());
   const dir = tempDir(t);
   const keyFile = path.join(dir, 'authorized_key.json');
-  writeKey(keyFile, pem);
+  writeAuthorizedKey(keyFile, account);
   const warnings: string[] = [];
   const provider: Setup['provider'] = (auth, env = {}) => {
     const input = (auth ?? { kind: 'service-account-key', keyFile, iamEndpoint: iam.address }) as AuthInput;
@@ -173,8 +55,8 @@ async function setup(t: ExecutionContext, publicKey: KeyObject = keys.publicKey)
 }
 
 /** Asserts that none of the secrets seen in the test appears in `text`. */
-function assertNoSecret(t: ExecutionContext, iam: FakeIam, text: string): void {
-  const secrets = [...iam.issued.keys(), ...iam.jwts, ...iam.jwts.map((j) => j.split('.')[2] ?? ''), oauthToken, ...pemLines];
+function assertNoSecret(t: ExecutionContext, iam: IamServer, text: string): void {
+  const secrets = [...iam.secrets(), oauthToken, ...pemLines];
   for (const secret of secrets) {
     if (secret.length > 0) t.false(text.includes(secret), `secret leaked into: ${text}`);
   }
@@ -395,11 +277,11 @@ test('TLS: the IAM exchange trusts caFile; without it a self-signed server is re
   // A throwaway self-signed certificate for the loopback address (needs the openssl CLI).
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPemFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
   const clock = new FakeClock();
-  const iam = new FakeIam(clock, keys.publicKey);
-  await iam.start(grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(certFile), private_key: readFileSync(keyPemFile) }]));
+  const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(certFile), private_key: readFileSync(keyPemFile) }]);
+  const iam = await IamServer.start({ account, now: clock.now, credentials });
   t.teardown(() => iam.stop());
   const keyFile = path.join(dir, 'authorized_key.json');
-  writeKey(keyFile, pem);
+  writeAuthorizedKey(keyFile, account);
   // By name, not IP: TLS server names must not be IP addresses (RFC 6066).
   const auth: AuthInput = { kind: 'service-account-key', keyFile, iamEndpoint: iam.address.replace('127.0.0.1', 'localhost') };
   const deps = { tls: true, timeoutMs: 5_000, env: {}, now: clock.now, cache: { sleep: clock.sleep } };
