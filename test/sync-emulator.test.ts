@@ -60,13 +60,13 @@ const faults = [
   { name: 'a page token that loops', spec: { loopToken: { page: 2 } }, error: /already used, the listing loops/ },
   { name: 'an item with an empty id', spec: { malformed: { page: 1, kind: 'empty-id' as const } }, error: /has an empty id/ },
   { name: 'an item of another folder', spec: { malformed: { page: 2, kind: 'foreign-folder' as const } }, error: /has folder_id ".+", not the folder listed/ },
-  { name: 'a page slower than the deadline', spec: { delayMs: 2000 }, error: /DEADLINE_EXCEEDED/ },
+  { name: 'a page slower than the deadline', spec: { delayMs: 8000 }, error: /DEADLINE_EXCEEDED/ },
   { name: 'a removal confirmation failing', spec: { failGet: { code: status.INTERNAL } }, error: /Get failed with INTERNAL/ },
 ];
 
 for (const fault of faults) {
   test(`${fault.name} fails the pass, leaves mirror and log unchanged, and the next clean pass converges`, async (t) => {
-    const fx = await mirrorFixture(t, { folders: 1, clustersPerFolder: 5 }, { timeoutMs: 500 });
+    const fx = await mirrorFixture(t, { folders: 1, clustersPerFolder: 5 }, { timeoutMs: 3000 });
     const [folder] = fx.emulator.folderIds;
     if (folder === undefined) throw new Error('no folder');
     await fx.sync();
