@@ -11,11 +11,11 @@ test('a new database gets the schema, WAL mode and a recorded version', (t) => {
   const store = MirrorStore.open(file);
   t.is(store.db.pragma('journal_mode', { simple: true }), 'wal');
   const versions = store.db.prepare('SELECT version FROM schema_version').all();
-  t.deepEqual(versions, [{ version: 1 }]);
+  t.deepEqual(versions, [{ version: 1 }, { version: 2 }]);
   store.close();
   // Reopening applies nothing twice.
   const again = MirrorStore.open(file);
-  t.deepEqual(again.db.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }]);
+  t.deepEqual(again.db.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }, { version: 2 }]);
   again.close();
 });
 
@@ -48,6 +48,6 @@ test('a database from a newer build is refused and left untouched', (t) => {
   db.close();
   const before = readFileSync(file);
   const err = t.throws(() => MirrorStore.open(file), { instanceOf: StoreError });
-  t.regex(err.message, /schema version 99, newer than this build supports \(1\)/);
+  t.regex(err.message, /schema version 99, newer than this build supports \(2\)/);
   t.deepEqual(readFileSync(file), before);
 });

@@ -18,6 +18,11 @@ export function* syntheticPages(folderId: string, count: number, pageSize = 1000
   if (page.length > 0) yield page;
 }
 
+/** Text as gRPC decoding leaves it: a flat string read from bytes (a template literal builds a rope). */
+function decoded(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 export function syntheticBackup(folderId: string, i: number): Backup {
   const c = Math.floor(i / 7);
   // Scrambled so ids arrive in random order, as the cloud's do (no order is documented).
@@ -25,12 +30,12 @@ export function syntheticBackup(folderId: string, i: number): Backup {
   const day = i % 7;
   const seconds = 1_764_000_000 + day * 86_400;
   return {
-    id: `${cluster}:202612${String(day + 1).padStart(2, '0')}T220000`,
+    id: decoded(`${cluster}:202612${String(day + 1).padStart(2, '0')}T220000`),
     folderId,
     createdAt: { seconds: seconds + 300, nanos: 0 },
-    sourceClusterId: cluster,
+    sourceClusterId: decoded(cluster),
     startedAt: { seconds, nanos: 0 },
-    sourceShardNames: ['shard1'],
+    sourceShardNames: [decoded('shard1')],
     type: 1,
   };
 }
