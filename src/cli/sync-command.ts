@@ -2,7 +2,7 @@ import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log/logger.js';
 import { MirrorStore } from '../store/mirror-store.js';
 import { syncFolders } from '../sync/sync-folders.js';
-import type { PassOutcome } from '../sync/sync-folder.js';
+import { passSummary } from '../sync/pass-summary.js';
 import type { CommandIo } from './command-io.js';
 import { openUpstream } from './open-upstream.js';
 import { configPath, parseFlags } from './parse-flags.js';
@@ -29,27 +29,10 @@ export async function syncCommand(argv: string[], io: CommandIo): Promise<number
       passTimeoutMs: config.sync.passTimeoutMs,
       signal: new AbortController().signal,
     });
-    for (const o of outcomes) io.stdout.write(`${JSON.stringify(summary(o))}\n`);
+    for (const o of outcomes) io.stdout.write(`${JSON.stringify(passSummary(o))}\n`);
     return outcomes.every((o) => o.ok) ? 0 : 1;
   } finally {
     await upstream.close();
     store.close();
   }
-}
-
-/** The per-folder summary line: counts, duration in seconds, and the error if any. */
-export function summary(o: PassOutcome): Record<string, unknown> {
-  return {
-    folder: o.folderId,
-    ok: o.ok,
-    added: o.added,
-    removed: o.removed,
-    updated: o.updated,
-    backups: o.backups,
-    duplicates: o.duplicates,
-    unconfirmed_removals: o.unconfirmedRemovals,
-    pages: o.pages,
-    duration: o.durationMs / 1000,
-    error: o.error,
-  };
 }

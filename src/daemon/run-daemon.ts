@@ -8,6 +8,7 @@ import { mirrorReadiness } from '../metrics/readiness.js';
 import { CommitSignal } from '../mirror/commit-signal.js';
 import { MirrorStore } from '../store/mirror-store.js';
 import { SyncEngine } from '../sync/sync-engine.js';
+import { passSummary } from '../sync/pass-summary.js';
 import type { PassOutcome } from '../sync/sync-folder.js';
 import { EventPrinter } from './event-printer.js';
 import { PassScheduler } from './pass-scheduler.js';
@@ -123,19 +124,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
 }
 
 function logPass(log: Logger, o: PassOutcome): void {
-  const fields = {
-    folder_id: o.folderId,
-    pass_id: o.passId,
-    added: o.added,
-    removed: o.removed,
-    updated: o.updated,
-    backups: o.backups,
-    duplicates: o.duplicates,
-    unconfirmed_removals: o.unconfirmedRemovals,
-    pages: o.pages,
-    duration_seconds: o.durationMs / 1000,
-  };
+  const fields = { ...passSummary(o), pass_id: o.passId };
   if (o.ok) log.info('folder pass committed', fields);
-  else log.error('folder pass failed', { ...fields, error: o.error });
+  else log.error('folder pass failed', fields);
 }
-

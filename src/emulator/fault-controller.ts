@@ -11,7 +11,7 @@ import type { RequestError } from './request-validation.js';
 export interface PageFaultTarget {
   /** Page index within a listing (0 = first page). */
   readonly page: number;
-  /** Only listings of this folder (default: any folder). */
+  /** Only listings of this folder (default: every folder). */
   readonly folderId?: string;
   /** Fire this many times, then behave normally (default: unlimited). */
   readonly times?: number;
