@@ -13,6 +13,7 @@ import { createTokenProvider, type AuthInput } from '../src/upstream/auth/create
 import { BackupClient } from '../src/upstream/backup-client.js';
 import { FakeClock, IamServer, makeServiceAccount, writeAuthorizedKey } from './helpers/iam-server.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 // The client's token cache, the IAM server, the metadata server and the emulator's catalog
 // all run on one fake clock; the emulator accepts a token only while its issuer says it
@@ -22,16 +23,6 @@ const minute = 60_000;
 const hour = 60 * minute;
 const account = makeServiceAccount();
 
-/** A seeded PRNG (mulberry32), so that a failing schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rig {
   readonly clock: FakeClock;
@@ -147,7 +138,7 @@ test('service-account key: 24 hours of passes at random intervals with 20-minute
   const r = await rig(t);
   const { iam, auth } = await withIam(t, r, 20 * minute);
   const client = r.client(auth);
-  const random = prng(7);
+  const random = seededRandom(7);
   let passes = 0;
   let changes = 0;
   for (const end = r.clock.t + 24 * hour; r.clock.t < end; r.advance(Math.floor((2 + random() * 14) * minute))) {

@@ -7,19 +7,10 @@ import { DigestView, type Listed } from '../src/mirror/digest-view.js';
 import { fingerprint, hashId, type IdHash } from '../src/mirror/fingerprint.js';
 import { entryId, findEntry, findIndexed, indexHashes, lowerBound, type FolderDigest, type HashIndex } from '../src/mirror/folder-digest.js';
 import { makeBackup } from './helpers/make-backup.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 const two52 = 2 ** 52;
 
-/** Mulberry32: reproducible randomness, so a failing round can be replayed. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The digest's entries as [id, hash, print] in stored order. */
 function entriesOf(d: FolderDigest): [string, number, number][] {

@@ -3,19 +3,10 @@ import * as grpc from '@grpc/grpc-js';
 import { dayMs } from '../src/emulator/backup-schedule.js';
 import type { PassOutcome } from '../src/sync/sync-folder.js';
 import { mirrorFixture, mirroredIds, type MirrorFixture } from './helpers/mirror-fixture.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 const pageSize = 7;
 
-/** A seeded PRNG (mulberry32), so that a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = (random: () => number, n: number): number => Math.floor(random() * n);
 
@@ -41,7 +32,7 @@ interface RunTotals {
  * between passes; every `removed` event is checked against the cloud's catalog at once.
  */
 async function run(t: ExecutionContext, fx: MirrorFixture, seed: number, passes: number, confirmRemovals: boolean): Promise<RunTotals> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const totals: RunTotals = { passes: 0, removed: 0, unconfirmed: 0, duplicates: 0, wrongRemovals: [] };
   for (let i = 0; i < passes; i++) {
     shiftListings(fx, random);

@@ -9,17 +9,8 @@ import { ListingStage } from '../src/store/listing-stage.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { makeBackup } from './helpers/make-backup.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
-/** Mulberry32: reproducible randomness, so a failing round can be replayed. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function openStore(t: Parameters<typeof tempDir>[0]): MirrorStore {
   const store = MirrorStore.open(path.join(tempDir(t), 'm.db'));
